@@ -1,0 +1,141 @@
+"""Chat history in the store: memberships, messages, reactions, membership events and import
+runs. DESIGN.md §2; ingest in actions.py writes these in bulk, idempotently."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shequn.apps.community.models import Group
+from shequn.apps.people.models import Identity
+from shequn.apps.tenancy.models import Workspace
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("群主")
+        ADMIN = "admin", _("管理员")
+        MEMBER = "member", _("成员")
+        BOT = "bot", _("机器人")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    tier = models.CharField(_("层级"), max_length=32, blank=True)
+    joined_at = models.DateTimeField(_("入群时间"), null=True, blank=True)
+    left_at = models.DateTimeField(_("退群时间"), null=True, blank=True)
+    join_source = models.CharField(_("入群来源"), max_length=16, blank=True)
+    invited_by = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("群成员")
+        verbose_name_plural = _("群成员")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "identity"], name="uniq_membership")
+        ]
+
+
+class Message(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="messages")
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    platform_message_id = models.CharField(max_length=128)
+    sent_at = models.DateTimeField(_("时间"))
+    kind = models.CharField(_("类型"), max_length=16)
+    text = models.TextField(_("内容"), blank=True)
+    reply_to = models.CharField(max_length=128, blank=True)
+    mentions = models.JSONField(default=list, blank=True)
+    action = models.CharField(max_length=48, blank=True)
+    edited = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "platform_message_id"], name="uniq_message_per_group"
+            )
+        ]
+        indexes = [models.Index(fields=["group", "sent_at"])]
+
+
+class Reaction(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    platform_message_id = models.CharField(max_length=128)
+    emoji = models.CharField(max_length=64)
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    count = models.PositiveIntegerField(default=1)
+    reacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("表情回应")
+        verbose_name_plural = _("表情回应")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "platform_message_id", "emoji", "identity"],
+                name="uniq_reaction",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class MembershipEvent(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="membership_events")
+    event_id = models.CharField(max_length=160)
+    at = models.DateTimeField()
+    kind = models.CharField(max_length=16)
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    actor = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("成员变动")
+        verbose_name_plural = _("成员变动")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "event_id"], name="uniq_membership_event")
+        ]
+        indexes = [models.Index(fields=["group", "at"])]
+
+
+class ImportRun(models.Model):
+    """One `shequn import` or upload: its progress and the errors it met."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导入中")
+        DONE = "done", _("完成")
+        FAILED = "failed", _("失败")
+        PARTIAL = "partial", _("部分成功")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    label = models.CharField(max_length=500)
+    path = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    messages_seen = models.PositiveBigIntegerField(default=0)
+    messages_new = models.PositiveBigIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入")
+        verbose_name_plural = _("导入")
+        ordering = ["-created_at"]
