@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -21,6 +23,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 def _data_dir() -> Path:
     default = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "shequn"
+    if "SHEQUN_DATA_DIR" not in os.environ and "pytest" in sys.modules:
+        # Tests never touch a user's real data folder.
+        os.environ["SHEQUN_DATA_DIR"] = tempfile.mkdtemp(prefix="shequn-test-")
     path = Path(os.environ.get("SHEQUN_DATA_DIR", default)).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
