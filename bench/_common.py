@@ -19,8 +19,20 @@ def simulated_export(fmt: str, messages: int, groups: int, seed: int = 7) -> Pat
     done = target / ".done"
     if not done.exists():
         shutil.rmtree(target, ignore_errors=True)
-        cmd = [*SHEQUN, "simulate", "--format", fmt, "--out", str(target / "export"),
-               "--groups", str(groups), "--messages", str(messages), "--seed", str(seed)]
+        cmd = [
+            *SHEQUN,
+            "simulate",
+            "--format",
+            fmt,
+            "--out",
+            str(target / "export"),
+            "--groups",
+            str(groups),
+            "--messages",
+            str(messages),
+            "--seed",
+            str(seed),
+        ]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         done.write_text("ok")
     return target / "export"
@@ -34,8 +46,9 @@ def export_bytes(path: Path) -> int:
 
 def run_child(code: str, *args: str) -> dict[str, float]:
     """Run `code` in a fresh interpreter; it prints one JSON object of figures."""
-    proc = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], check=True, capture_output=True, text=True
+    )
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 

@@ -36,8 +36,10 @@ def main() -> None:
     parser.add_argument("--formats", default="telegram,whatsapp")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'format':<10} {'messages':>10} {'file':>9} {'best s':>7} {'msg/s':>12} "
-          f"{'peak growth':>12} {'× file':>7}")
+    print(
+        f"{'format':<10} {'messages':>10} {'file':>9} {'best s':>7} {'msg/s':>12} "
+        f"{'peak growth':>12} {'× file':>7}"
+    )
     for fmt in args.formats.split(","):
         for size in (int(s) for s in args.sizes.split(",")):
             export = simulated_export(fmt, size, groups=1)
@@ -45,9 +47,11 @@ def main() -> None:
             runs = [run_child(CHILD, str(export)) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["seconds"])
             growth = max(r["peak_growth"] for r in runs)
-            print(f"{fmt:<10} {int(best['messages']):>10,} {fmt_mb(nbytes):>9} "
-                  f"{best['seconds']:>7.2f} {best['messages'] / best['seconds']:>12,.0f} "
-                  f"{fmt_mb(growth):>12} {growth / nbytes:>7.2f}")
+            print(
+                f"{fmt:<10} {int(best['messages']):>10,} {fmt_mb(nbytes):>9} "
+                f"{best['seconds']:>7.2f} {best['messages'] / best['seconds']:>12,.0f} "
+                f"{fmt_mb(growth):>12} {growth / nbytes:>7.2f}"
+            )
             sys.stdout.flush()
 
 

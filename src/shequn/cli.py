@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -43,7 +42,9 @@ def analyze(
     json_out: Annotated[Path | None, typer.Option("--json", help="写入 JSON 分析结果")] = None,
     html_out: Annotated[Path | None, typer.Option("--html", help="写入 HTML 报告")] = None,
     as_of: Annotated[str | None, typer.Option(help="分析截止时间 (ISO)，默认最新消息")] = None,
-    staff: Annotated[list[str] | None, typer.Option(help="标记为工作人员的名字或 ID，可重复")] = None,
+    staff: Annotated[
+        list[str] | None, typer.Option(help="标记为工作人员的名字或 ID，可重复")
+    ] = None,
     lang: Annotated[str, typer.Option(help="报告语言 zh-Hans | en")] = "zh-Hans",
     tz: Annotated[str, typer.Option(help="无时区导出的本地时区")] = "Asia/Shanghai",
     dayfirst: Annotated[
@@ -92,4 +93,4 @@ def main() -> None:  # pragma: no cover - entry point
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

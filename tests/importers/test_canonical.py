@@ -50,7 +50,9 @@ def test_frame_rejects_unknown_columns():
 
 def test_builder_resets_after_build():
     b = BatchBuilder("qq")
-    b.message(group_key="qq:x", message_id="1", sent_at=T0, sender_id="1", sender_name="a", kind="text")
+    b.message(
+        group_key="qq:x", message_id="1", sent_at=T0, sender_id="1", sender_name="a", kind="text"
+    )
     assert b.message_count == 1
     first = b.build()
     assert first.messages.height == 1

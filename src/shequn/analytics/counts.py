@@ -31,17 +31,21 @@ def current_members(canonical: Canonical, as_of: pl.Expr | object | None = None)
     if as_of is not None:
         msgs = msgs.filter(pl.col("sent_at") < as_of)
         events = events.filter(pl.col("at") < as_of)
-    known = pl.concat(
-        [
-            canonical.memberships.select("group_key", "identity_id"),
-            msgs.filter(pl.col("kind") != "system").select(
-                "group_key", pl.col("sender_id").alias("identity_id")
-            ),
-            events.filter(pl.col("kind").is_in(["join", "create"])).select(
-                "group_key", "identity_id"
-            ),
-        ]
-    ).drop_nulls().unique()
+    known = (
+        pl.concat(
+            [
+                canonical.memberships.select("group_key", "identity_id"),
+                msgs.filter(pl.col("kind") != "system").select(
+                    "group_key", pl.col("sender_id").alias("identity_id")
+                ),
+                events.filter(pl.col("kind").is_in(["join", "create"])).select(
+                    "group_key", "identity_id"
+                ),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
     gone = (
         events.filter(pl.col("identity_id").is_not_null())
         .sort("at")

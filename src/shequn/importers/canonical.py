@@ -38,7 +38,9 @@ def merge(batches: Iterable[Batch | Canonical]) -> Canonical:
         for t in TABLES:
             collected[t].append(batch.table(t))
     out = {t: concat(collected[t], t) for t in TABLES}
-    out["messages"] = out["messages"].unique(UNIQUE_KEYS["messages"], keep="first", maintain_order=True)
+    out["messages"] = out["messages"].unique(
+        UNIQUE_KEYS["messages"], keep="first", maintain_order=True
+    )
     out["membership_events"] = out["membership_events"].unique(
         UNIQUE_KEYS["membership_events"], keep="first", maintain_order=True
     )

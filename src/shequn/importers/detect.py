@@ -31,10 +31,42 @@ IMPORTER_MODULES = ("slack", "telegram", "discord", "wecom", "wechat", "qq", "wh
 
 # Files that can sit beside an export (media, thumbnails) and are never an error.
 _PASSIVE_SUFFIXES = {
-    ".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".bmp", ".mp4", ".mov", ".webm",
-    ".mp3", ".ogg", ".opus", ".m4a", ".wav", ".amr", ".silk", ".pdf", ".doc", ".docx",
-    ".xls", ".xlsx", ".ppt", ".pptx", ".vcf", ".tgs", ".css", ".js", ".html", ".htm",
-    ".ico", ".svg", ".zip", ".apk", ".mkv", ".avi",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".heic",
+    ".bmp",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".mp3",
+    ".ogg",
+    ".opus",
+    ".m4a",
+    ".wav",
+    ".amr",
+    ".silk",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".vcf",
+    ".tgs",
+    ".css",
+    ".js",
+    ".html",
+    ".htm",
+    ".ico",
+    ".svg",
+    ".zip",
+    ".apk",
+    ".mkv",
+    ".avi",
 }
 
 
@@ -53,7 +85,8 @@ class Export:
         return self.source.label
 
     def read(self, options: ImportOptions) -> Iterator[Batch]:
-        return self.module.read(self.source, options)  # type: ignore[no-any-return]
+        reader: Iterator[Batch] = self.module.read(self.source, options)
+        return reader
 
 
 def detect(path: str) -> list[Export]:
@@ -125,7 +158,7 @@ def import_paths(paths: list[str], options: ImportOptions | None = None) -> Impo
             except ImporterError as exc:
                 errors.append(exc)
                 continue
-            except Exception as exc:  # noqa: BLE001 - last line of defence: name the file
+            except Exception as exc:
                 errors.append(
                     ImporterError(export.label, f"could not be read ({type(exc).__name__}: {exc})")
                 )

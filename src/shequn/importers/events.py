@@ -222,9 +222,7 @@ class BatchBuilder:
             is_bot=is_bot,
         )
 
-    def membership(
-        self, *, group_key: str, identity_id: str, name: str | None, role: str
-    ) -> None:
+    def membership(self, *, group_key: str, identity_id: str, name: str | None, role: str) -> None:
         self._row("memberships", group_key=group_key, identity_id=identity_id, name=name, role=role)
 
     def message(
@@ -329,7 +327,9 @@ def to_us(value: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def synthetic_message_id(sent_at_us: int, author: str | None, text: str | None, occurrence: int) -> str:
+def synthetic_message_id(
+    sent_at_us: int, author: str | None, text: str | None, occurrence: int
+) -> str:
     """A stable id for platforms without message ids.
 
     The same (time, author, text) can legitimately repeat ("+1" twice in a minute), so the

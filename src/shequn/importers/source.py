@@ -19,8 +19,14 @@ class Source:
     (`chat.zip!_chat.txt` for a zip member).
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, members: list[str] | None = None,
-                 _zip: zipfile.ZipFile | None = None, _root: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        members: list[str] | None = None,
+        _zip: zipfile.ZipFile | None = None,
+        _root: Path | None = None,
+    ) -> None:
         self.path = Path(path)
         self._zip = _zip
         self._root = _root
@@ -34,7 +40,9 @@ class Source:
                 try:
                     self._zip = zipfile.ZipFile(self.path)
                 except (zipfile.BadZipFile, OSError) as exc:
-                    raise ImporterError(str(self.path), f"not a readable zip archive ({exc})") from None
+                    raise ImporterError(
+                        str(self.path), f"not a readable zip archive ({exc})"
+                    ) from None
             else:
                 self._root = self.path.parent
                 self._members = [self.path.name]

@@ -105,7 +105,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "shequn.sqlite3",
+            "NAME": str(DATA_DIR / "shequn.sqlite3"),
             # WAL lets the web tier read while a job writes (DESIGN.md §1).
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

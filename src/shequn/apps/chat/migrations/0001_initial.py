@@ -6,118 +6,314 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0001_initial'),
-        ('people', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("community", "0001_initial"),
+        ("people", "0001_initial"),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportRun',
+            name="ImportRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=500)),
-                ('path', models.CharField(blank=True, max_length=1000)),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('done', '完成'), ('failed', '失败'), ('partial', '部分成功')], default='queued', max_length=16)),
-                ('messages_seen', models.PositiveBigIntegerField(default=0)),
-                ('messages_new', models.PositiveBigIntegerField(default=0)),
-                ('batches_done', models.PositiveIntegerField(default=0)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='imports', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=500)),
+                ("path", models.CharField(blank=True, max_length=1000)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "导入中"),
+                            ("done", "完成"),
+                            ("failed", "失败"),
+                            ("partial", "部分成功"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("messages_seen", models.PositiveBigIntegerField(default=0)),
+                ("messages_new", models.PositiveBigIntegerField(default=0)),
+                ("batches_done", models.PositiveIntegerField(default=0)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="imports",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导入',
-                'verbose_name_plural': '导入',
-                'ordering': ['-created_at'],
+                "verbose_name": "导入",
+                "verbose_name_plural": "导入",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', '群主'), ('admin', '管理员'), ('member', '成员'), ('bot', '机器人')], default='member', max_length=16, verbose_name='角色')),
-                ('tier', models.CharField(blank=True, max_length=32, verbose_name='层级')),
-                ('joined_at', models.DateTimeField(blank=True, null=True, verbose_name='入群时间')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='退群时间')),
-                ('join_source', models.CharField(blank=True, max_length=16, verbose_name='入群来源')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='community.group')),
-                ('identity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='people.identity')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.identity')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("owner", "群主"),
+                            ("admin", "管理员"),
+                            ("member", "成员"),
+                            ("bot", "机器人"),
+                        ],
+                        default="member",
+                        max_length=16,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("tier", models.CharField(blank=True, max_length=32, verbose_name="层级")),
+                ("joined_at", models.DateTimeField(blank=True, null=True, verbose_name="入群时间")),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="退群时间")),
+                (
+                    "join_source",
+                    models.CharField(blank=True, max_length=16, verbose_name="入群来源"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群成员',
-                'verbose_name_plural': '群成员',
-                'constraints': [models.UniqueConstraint(fields=('group', 'identity'), name='uniq_membership')],
+                "verbose_name": "群成员",
+                "verbose_name_plural": "群成员",
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "identity"), name="uniq_membership")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MembershipEvent',
+            name="MembershipEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=160)),
-                ('at', models.DateTimeField()),
-                ('kind', models.CharField(max_length=16)),
-                ('source', models.CharField(blank=True, max_length=16)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.identity')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='membership_events', to='community.group')),
-                ('identity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.identity')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.CharField(max_length=160)),
+                ("at", models.DateTimeField()),
+                ("kind", models.CharField(max_length=16)),
+                ("source", models.CharField(blank=True, max_length=16)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership_events",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员变动',
-                'verbose_name_plural': '成员变动',
-                'indexes': [models.Index(fields=['group', 'at'], name='chat_member_group_i_6661f0_idx')],
-                'constraints': [models.UniqueConstraint(fields=('group', 'event_id'), name='uniq_membership_event')],
+                "verbose_name": "成员变动",
+                "verbose_name_plural": "成员变动",
+                "indexes": [
+                    models.Index(fields=["group", "at"], name="chat_member_group_i_6661f0_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "event_id"), name="uniq_membership_event"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_message_id', models.CharField(max_length=128)),
-                ('sent_at', models.DateTimeField(verbose_name='时间')),
-                ('kind', models.CharField(max_length=16, verbose_name='类型')),
-                ('text', models.TextField(blank=True, verbose_name='内容')),
-                ('reply_to', models.CharField(blank=True, max_length=128)),
-                ('mentions', models.JSONField(blank=True, default=list)),
-                ('action', models.CharField(blank=True, max_length=48)),
-                ('edited', models.BooleanField(default=False)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='community.group')),
-                ('identity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='people.identity')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform_message_id", models.CharField(max_length=128)),
+                ("sent_at", models.DateTimeField(verbose_name="时间")),
+                ("kind", models.CharField(max_length=16, verbose_name="类型")),
+                ("text", models.TextField(blank=True, verbose_name="内容")),
+                ("reply_to", models.CharField(blank=True, max_length=128)),
+                ("mentions", models.JSONField(blank=True, default=list)),
+                ("action", models.CharField(blank=True, max_length=48)),
+                ("edited", models.BooleanField(default=False)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '消息',
-                'verbose_name_plural': '消息',
-                'indexes': [models.Index(fields=['group', 'sent_at'], name='chat_messag_group_i_b32fc4_idx')],
-                'constraints': [models.UniqueConstraint(fields=('group', 'platform_message_id'), name='uniq_message_per_group')],
+                "verbose_name": "消息",
+                "verbose_name_plural": "消息",
+                "indexes": [
+                    models.Index(fields=["group", "sent_at"], name="chat_messag_group_i_b32fc4_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "platform_message_id"), name="uniq_message_per_group"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reaction',
+            name="Reaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform_message_id', models.CharField(max_length=128)),
-                ('emoji', models.CharField(max_length=64)),
-                ('count', models.PositiveIntegerField(default=1)),
-                ('reacted_at', models.DateTimeField(blank=True, null=True)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.group')),
-                ('identity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.identity')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform_message_id", models.CharField(max_length=128)),
+                ("emoji", models.CharField(max_length=64)),
+                ("count", models.PositiveIntegerField(default=1)),
+                ("reacted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表情回应',
-                'verbose_name_plural': '表情回应',
-                'constraints': [models.UniqueConstraint(fields=('group', 'platform_message_id', 'emoji', 'identity'), name='uniq_reaction', nulls_distinct=False)],
+                "verbose_name": "表情回应",
+                "verbose_name_plural": "表情回应",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "platform_message_id", "emoji", "identity"),
+                        name="uniq_reaction",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
     ]

@@ -5,63 +5,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenancy', '0001_initial'),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('learning', '学习型'), ('interest', '兴趣型'), ('relationship', '关系型'), ('service', '服务型'), ('sales', '销售型'), ('other', '其他')], default='other', max_length=16, verbose_name='类型')),
-                ('audience', models.TextField(blank=True, verbose_name='服务谁')),
-                ('value_tangible', models.TextField(blank=True, verbose_name='有形价值')),
-                ('value_intangible', models.TextField(blank=True, verbose_name='无形价值')),
-                ('tone', models.CharField(blank=True, max_length=200, verbose_name='调性')),
-                ('motives', models.JSONField(blank=True, default=list, verbose_name='动机（联络/工作/交友/学习/宣传/生活）')),
-                ('shared_values', models.TextField(blank=True, verbose_name='共同价值观')),
-                ('rituals', models.TextField(blank=True, verbose_name='仪式感与参与感')),
-                ('value_exchange', models.TextField(blank=True, verbose_name='价值交换生态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communities', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("learning", "学习型"),
+                            ("interest", "兴趣型"),
+                            ("relationship", "关系型"),
+                            ("service", "服务型"),
+                            ("sales", "销售型"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("audience", models.TextField(blank=True, verbose_name="服务谁")),
+                ("value_tangible", models.TextField(blank=True, verbose_name="有形价值")),
+                ("value_intangible", models.TextField(blank=True, verbose_name="无形价值")),
+                ("tone", models.CharField(blank=True, max_length=200, verbose_name="调性")),
+                (
+                    "motives",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        verbose_name="动机（联络/工作/交友/学习/宣传/生活）",
+                    ),
+                ),
+                ("shared_values", models.TextField(blank=True, verbose_name="共同价值观")),
+                ("rituals", models.TextField(blank=True, verbose_name="仪式感与参与感")),
+                ("value_exchange", models.TextField(blank=True, verbose_name="价值交换生态")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="communities",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '社群',
-                'verbose_name_plural': '社群',
+                "verbose_name": "社群",
+                "verbose_name_plural": "社群",
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=300, verbose_name='键')),
-                ('platform', models.CharField(max_length=16, verbose_name='平台')),
-                ('external_id', models.CharField(blank=True, max_length=255, verbose_name='平台 ID')),
-                ('name', models.CharField(max_length=255, verbose_name='群名')),
-                ('chat_type', models.CharField(blank=True, max_length=32, verbose_name='类型')),
-                ('timezone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='时区')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='容量')),
-                ('funnel_role', models.CharField(choices=[('pond', '引流群/鱼塘群'), ('newcomer', '新用户群'), ('bootcamp', '训练营群'), ('seed', '种子用户群'), ('paid', '付费用户群'), ('kol', 'KOL/代理群'), ('interest', '兴趣群'), ('industry', '行业群'), ('local', '地方群'), ('event', '临时/活动群'), ('other', '其他')], default='other', max_length=16, verbose_name='漏斗角色')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='groups', to='community.community')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=300, verbose_name="键")),
+                ("platform", models.CharField(max_length=16, verbose_name="平台")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=255, verbose_name="平台 ID"),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="群名")),
+                ("chat_type", models.CharField(blank=True, max_length=32, verbose_name="类型")),
+                (
+                    "timezone",
+                    models.CharField(default="Asia/Shanghai", max_length=64, verbose_name="时区"),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="容量"),
+                ),
+                (
+                    "funnel_role",
+                    models.CharField(
+                        choices=[
+                            ("pond", "引流群/鱼塘群"),
+                            ("newcomer", "新用户群"),
+                            ("bootcamp", "训练营群"),
+                            ("seed", "种子用户群"),
+                            ("paid", "付费用户群"),
+                            ("kol", "KOL/代理群"),
+                            ("interest", "兴趣群"),
+                            ("industry", "行业群"),
+                            ("local", "地方群"),
+                            ("event", "临时/活动群"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=16,
+                        verbose_name="漏斗角色",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="groups",
+                        to="community.community",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群',
-                'verbose_name_plural': '群',
+                "verbose_name": "群",
+                "verbose_name_plural": "群",
             },
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='uniq_community_name'),
+            model_name="community",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "name"), name="uniq_community_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.UniqueConstraint(fields=('workspace', 'key'), name='uniq_group_key'),
+            model_name="group",
+            constraint=models.UniqueConstraint(fields=("workspace", "key"), name="uniq_group_key"),
         ),
     ]

@@ -5,109 +5,237 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('community', '0001_initial'),
-        ('people', '0001_initial'),
-        ('tenancy', '0001_initial'),
+        ("community", "0001_initial"),
+        ("people", "0001_initial"),
+        ("tenancy", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GroupSnapshot',
+            name="GroupSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('as_of', models.DateTimeField()),
-                ('health_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('lifecycle_stage', models.CharField(blank=True, max_length=16)),
-                ('weekly_active_rate', models.FloatField(blank=True, null=True)),
-                ('independent_rounds_7d', models.PositiveIntegerField(blank=True, null=True)),
-                ('members', models.PositiveIntegerField(default=0)),
-                ('messages', models.PositiveBigIntegerField(default=0)),
-                ('analysis', models.JSONField(default=dict)),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='snapshot', to='community.group')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("as_of", models.DateTimeField()),
+                ("health_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("lifecycle_stage", models.CharField(blank=True, max_length=16)),
+                ("weekly_active_rate", models.FloatField(blank=True, null=True)),
+                ("independent_rounds_7d", models.PositiveIntegerField(blank=True, null=True)),
+                ("members", models.PositiveIntegerField(default=0)),
+                ("messages", models.PositiveBigIntegerField(default=0)),
+                ("analysis", models.JSONField(default=dict)),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "group",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshot",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群快照',
-                'verbose_name_plural': '群快照',
+                "verbose_name": "群快照",
+                "verbose_name_plural": "群快照",
             },
         ),
         migrations.CreateModel(
-            name='Alert',
+            name="Alert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('severity', models.CharField(choices=[('info', '提示'), ('warning', '警告'), ('critical', '严重')], max_length=16)),
-                ('message', models.TextField()),
-                ('evidence', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='community.group')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("info", "提示"), ("warning", "警告"), ("critical", "严重")],
+                        max_length=16,
+                    ),
+                ),
+                ("message", models.TextField()),
+                ("evidence", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒',
-                'verbose_name_plural': '提醒',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('resolved_at__isnull', True)), fields=('group', 'code'), name='uniq_open_alert')],
+                "verbose_name": "提醒",
+                "verbose_name_plural": "提醒",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("resolved_at__isnull", True)),
+                        fields=("group", "code"),
+                        name="uniq_open_alert",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FillState',
+            name="FillState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stat', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('started', '进行中'), ('done', '完成')], max_length=16)),
-                ('filled_until', models.DateField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fill_states', to='community.group')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stat", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("started", "进行中"), ("done", "完成")], max_length=16
+                    ),
+                ),
+                ("filled_until", models.DateField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fill_states",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '汇总进度',
-                'verbose_name_plural': '汇总进度',
-                'constraints': [models.UniqueConstraint(fields=('group', 'stat'), name='uniq_fill_state')],
+                "verbose_name": "汇总进度",
+                "verbose_name_plural": "汇总进度",
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "stat"), name="uniq_fill_state")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GroupDayRollup',
+            name="GroupDayRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('messages', models.PositiveIntegerField(default=0)),
-                ('speakers', models.PositiveIntegerField(default=0)),
-                ('staff_messages', models.PositiveIntegerField(default=0)),
-                ('joins', models.PositiveIntegerField(default=0)),
-                ('leaves', models.PositiveIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='day_rollups', to='community.group')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("messages", models.PositiveIntegerField(default=0)),
+                ("speakers", models.PositiveIntegerField(default=0)),
+                ("staff_messages", models.PositiveIntegerField(default=0)),
+                ("joins", models.PositiveIntegerField(default=0)),
+                ("leaves", models.PositiveIntegerField(default=0)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="day_rollups",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '群日汇总',
-                'verbose_name_plural': '群日汇总',
-                'constraints': [models.UniqueConstraint(fields=('group', 'day'), name='uniq_group_day')],
+                "verbose_name": "群日汇总",
+                "verbose_name_plural": "群日汇总",
+                "constraints": [
+                    models.UniqueConstraint(fields=("group", "day"), name="uniq_group_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberDayRollup',
+            name="MemberDayRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('messages', models.PositiveIntegerField(default=0)),
-                ('replies_received', models.PositiveIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='community.group')),
-                ('identity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='day_rollups', to='people.identity')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("messages", models.PositiveIntegerField(default=0)),
+                ("replies_received", models.PositiveIntegerField(default=0)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="community.group",
+                    ),
+                ),
+                (
+                    "identity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="day_rollups",
+                        to="people.identity",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员日汇总',
-                'verbose_name_plural': '成员日汇总',
-                'constraints': [models.UniqueConstraint(fields=('group', 'identity', 'day'), name='uniq_member_day')],
+                "verbose_name": "成员日汇总",
+                "verbose_name_plural": "成员日汇总",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "identity", "day"), name="uniq_member_day"
+                    )
+                ],
             },
         ),
     ]

@@ -6,98 +6,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('tenancy', '0001_initial'),
+        ("tenancy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=255, verbose_name='名字')),
-                ('is_staff_marked', models.BooleanField(default=False, verbose_name='标记为工作人员')),
-                ('tier', models.CharField(blank=True, max_length=32, verbose_name='层级')),
-                ('notes', models.TextField(blank=True, verbose_name='备注')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='people', to='tenancy.workspace')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=255, verbose_name="名字")),
+                (
+                    "is_staff_marked",
+                    models.BooleanField(default=False, verbose_name="标记为工作人员"),
+                ),
+                ("tier", models.CharField(blank=True, max_length=32, verbose_name="层级")),
+                ("notes", models.TextField(blank=True, verbose_name="备注")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="people",
+                        to="tenancy.workspace",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成员',
-                'verbose_name_plural': '成员',
+                "verbose_name": "成员",
+                "verbose_name_plural": "成员",
             },
         ),
         migrations.CreateModel(
-            name='MergeSuggestion',
+            name="MergeSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(verbose_name='置信度')),
-                ('evidence', models.JSONField(default=list, verbose_name='证据')),
-                ('status', models.CharField(choices=[('open', '待处理'), ('accepted', '已接受'), ('rejected', '已拒绝')], default='open', max_length=16)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
-                ('left', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
-                ('right', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField(verbose_name="置信度")),
+                ("evidence", models.JSONField(default=list, verbose_name="证据")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "待处理"),
+                            ("accepted", "已接受"),
+                            ("rejected", "已拒绝"),
+                        ],
+                        default="open",
+                        max_length=16,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
+                (
+                    "left",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "right",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合并建议',
-                'verbose_name_plural': '合并建议',
+                "verbose_name": "合并建议",
+                "verbose_name_plural": "合并建议",
             },
         ),
         migrations.CreateModel(
-            name='MergeAudit',
+            name="MergeAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('merge', '合并'), ('unmerge', '拆分')], max_length=16)),
-                ('moved_identity_ids', models.JSONField(default=list)),
-                ('source_person_name', models.CharField(blank=True, max_length=255)),
-                ('evidence', models.JSONField(blank=True, default=list)),
-                ('reverted', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenancy.workspace')),
-                ('target', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("merge", "合并"), ("unmerge", "拆分")], max_length=16
+                    ),
+                ),
+                ("moved_identity_ids", models.JSONField(default=list)),
+                ("source_person_name", models.CharField(blank=True, max_length=255)),
+                ("evidence", models.JSONField(blank=True, default=list)),
+                ("reverted", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenancy.workspace",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合并记录',
-                'verbose_name_plural': '合并记录',
+                "verbose_name": "合并记录",
+                "verbose_name_plural": "合并记录",
             },
         ),
         migrations.CreateModel(
-            name='Identity',
+            name="Identity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('platform', models.CharField(max_length=16, verbose_name='平台')),
-                ('external_id', models.CharField(max_length=255, verbose_name='平台 ID')),
-                ('name', models.CharField(blank=True, max_length=255, verbose_name='显示名')),
-                ('names_seen', models.JSONField(blank=True, default=list, verbose_name='曾用名')),
-                ('handle', models.CharField(blank=True, max_length=255, verbose_name='用户名/微信号')),
-                ('phone', models.CharField(blank=True, max_length=64, verbose_name='手机号')),
-                ('is_bot', models.BooleanField(default=False, verbose_name='机器人')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='tenancy.workspace')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identities', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("platform", models.CharField(max_length=16, verbose_name="平台")),
+                ("external_id", models.CharField(max_length=255, verbose_name="平台 ID")),
+                ("name", models.CharField(blank=True, max_length=255, verbose_name="显示名")),
+                ("names_seen", models.JSONField(blank=True, default=list, verbose_name="曾用名")),
+                (
+                    "handle",
+                    models.CharField(blank=True, max_length=255, verbose_name="用户名/微信号"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=64, verbose_name="手机号")),
+                ("is_bot", models.BooleanField(default=False, verbose_name="机器人")),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="tenancy.workspace",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identities",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '身份',
-                'verbose_name_plural': '身份',
+                "verbose_name": "身份",
+                "verbose_name_plural": "身份",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['workspace', 'display_name'], name='people_pers_workspa_88dd29_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["workspace", "display_name"], name="people_pers_workspa_88dd29_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mergesuggestion',
-            constraint=models.UniqueConstraint(fields=('workspace', 'left', 'right'), name='uniq_suggestion'),
+            model_name="mergesuggestion",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "left", "right"), name="uniq_suggestion"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='identity',
-            constraint=models.UniqueConstraint(fields=('workspace', 'platform', 'external_id'), name='uniq_identity'),
+            model_name="identity",
+            constraint=models.UniqueConstraint(
+                fields=("workspace", "platform", "external_id"), name="uniq_identity"
+            ),
         ),
     ]
