@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .errors import ImporterError
+
+
+# What a damaged or unusual archive member raises while being read: corrupt deflate streams
+# (zlib.error), encrypted members (RuntimeError), unsupported compression (NotImplementedError).
+_READ_ERRORS = (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, NotImplementedError)
 
 
 class Source:
@@ -108,21 +114,21 @@ class Source:
                 assert self._root is not None
                 with open(self._root / name, "rb") as fh:
                     yield fh
-        except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        except _READ_ERRORS as exc:
             raise ImporterError(self.display(name), f"cannot read the file ({exc})") from None
 
     def read_bytes(self, name: str) -> bytes:
         with self.open(name) as fh:
             try:
                 return fh.read()
-            except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            except _READ_ERRORS as exc:
                 raise ImporterError(self.display(name), f"cannot read the file ({exc})") from None
 
     def head(self, name: str, n: int = 8192) -> bytes:
         with self.open(name) as fh:
             try:
                 return fh.read(n)
-            except (OSError, zipfile.BadZipFile, EOFError) as exc:
+            except _READ_ERRORS as exc:
                 raise ImporterError(self.display(name), f"cannot read the file ({exc})") from None
 
 
