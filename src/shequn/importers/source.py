@@ -12,10 +12,16 @@ from typing import BinaryIO
 
 from .errors import ImporterError
 
-
 # What a damaged or unusual archive member raises while being read: corrupt deflate streams
 # (zlib.error), encrypted members (RuntimeError), unsupported compression (NotImplementedError).
-_READ_ERRORS = (OSError, zipfile.BadZipFile, EOFError, zlib.error, RuntimeError, NotImplementedError)
+_READ_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    EOFError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+)
 
 
 class Source:
