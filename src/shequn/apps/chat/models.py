@@ -41,11 +41,17 @@ class Membership(models.Model):
 
 class Message(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: (group, platform_message_id) and (group, sent_at) start with it, and
+    # every index costs at bulk-insert time.
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     identity = models.ForeignKey(
         Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
     )
     platform_message_id = models.CharField(max_length=128)
+    # The name shown on the message when it was sent (people rename; Identity keeps the latest).
+    sender_name = models.CharField(_("发送者"), max_length=255, blank=True)
     sent_at = models.DateTimeField(_("时间"))
     kind = models.CharField(_("类型"), max_length=16)
     text = models.TextField(_("内容"), blank=True)
@@ -79,18 +85,28 @@ class Reaction(models.Model):
     class Meta:
         verbose_name = _("表情回应")
         verbose_name_plural = _("表情回应")
+        # Two partial indexes instead of one NULLS NOT DISTINCT constraint, which SQLite lacks:
+        # a reaction with no known reactor (an aggregate count) is still stored once.
         constraints = [
             models.UniqueConstraint(
                 fields=["group", "platform_message_id", "emoji", "identity"],
+                condition=models.Q(identity__isnull=False),
                 name="uniq_reaction",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["group", "platform_message_id", "emoji"],
+                condition=models.Q(identity__isnull=True),
+                name="uniq_anonymous_reaction",
+            ),
         ]
 
 
 class MembershipEvent(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="membership_events")
+    # Covered by (group, event_id) and (group, at), like Message.group.
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="membership_events", db_index=False
+    )
     event_id = models.CharField(max_length=160)
     at = models.DateTimeField()
     kind = models.CharField(max_length=16)
@@ -100,6 +116,10 @@ class MembershipEvent(models.Model):
     actor = models.ForeignKey(
         Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Some exports name the subject of an event without an id (Telegram's invite_members);
+    # the analytics resolve such names, so the store keeps them.
+    identity_name = models.CharField(max_length=255, blank=True)
+    actor_name = models.CharField(max_length=255, blank=True)
     source = models.CharField(max_length=16, blank=True)
 
     class Meta:
@@ -128,11 +148,22 @@ class ImportRun(models.Model):
     label = models.CharField(max_length=500)
     path = models.CharField(max_length=1000, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    # ImportOptions for the importers: {"tz": ..., "dayfirst": ..., "batch_size": ...}.
+    options = models.JSONField(default=dict, blank=True)
     messages_seen = models.PositiveBigIntegerField(default=0)
     messages_new = models.PositiveBigIntegerField(default=0)
     batches_done = models.PositiveIntegerField(default=0)
+    exports_total = models.PositiveIntegerField(default=0)
+    exports_done = models.PositiveIntegerField(default=0)
+    current_export = models.CharField(max_length=1000, blank=True)
+    # New rows per table: {"messages": n, "reactions": n, "membership_events": n, ...}.
+    stats = models.JSONField(default=dict, blank=True)
+    # [{"file": ..., "location": ... | None, "message": ...}]; see docs/ingest.md.
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Touched after every committed batch: a run whose heartbeat stopped was interrupted.
+    updated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +67,26 @@ class FillState(models.Model):
         constraints = [models.UniqueConstraint(fields=["group", "stat"], name="uniq_fill_state")]
 
 
+class DirtyDay(models.Model):
+    """A day of a group whose rollups of `stat` must be (re)computed: ingest marks every local
+    day that received new rows, in the same transaction as the rows, so a crash can never leave
+    new data behind unmarked. The fill deletes a mark in the transaction that rewrites the
+    day, and only if `generation` is unchanged (a later import of the same day bumps it)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="dirty_days")
+    stat = models.CharField(max_length=64)
+    day = models.DateField()
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("待汇总日")
+        verbose_name_plural = _("待汇总日")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "stat", "day"], name="uniq_dirty_day")
+        ]
+
+
 class GroupSnapshot(models.Model):
     """The latest analysis of a group (health, lifecycle, indicators, labels), from the
     analytics library; the overview and group pages read it."""
@@ -79,11 +101,27 @@ class GroupSnapshot(models.Model):
     members = models.PositiveIntegerField(default=0)
     messages = models.PositiveBigIntegerField(default=0)
     analysis = models.JSONField(default=dict)
+    # The few small parts of `analysis` that lists read (overview cards, the API's group list):
+    # a page of cards must not decode a whole analysis per card. Derived from `analysis` on save().
+    summary = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
+
+    SUMMARY_KEYS = ("indicators", "lifecycle_reason", "lifecycle_reason_en", "size_band")
 
     class Meta:
         verbose_name = _("群快照")
         verbose_name_plural = _("群快照")
+
+    @classmethod
+    def summary_of(cls, analysis: dict[str, Any]) -> dict[str, Any]:
+        return {key: analysis[key] for key in cls.SUMMARY_KEYS if key in analysis}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.summary = self.summary_of(self.analysis or {})
+        fields = kwargs.get("update_fields")
+        if fields is not None and "analysis" in fields and "summary" not in fields:
+            kwargs["update_fields"] = [*fields, "summary"]
+        super().save(*args, **kwargs)
 
 
 class Alert(models.Model):

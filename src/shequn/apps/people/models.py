@@ -19,6 +19,11 @@ class Person(models.Model):
     is_staff_marked = models.BooleanField(_("标记为工作人员"), default=False)
     tier = models.CharField(_("层级"), max_length=32, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    # Set when this person was merged into another: the row stays (with its tier, notes and
+    # staff mark) so that an unmerge restores it exactly. Lists show only unmerged people.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_people"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +97,17 @@ class MergeAudit(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=16, choices=Action.choices)
     target = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The person whose identities moved (merge) or who got them back (unmerge).
+    source = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    suggestion = models.ForeignKey(
+        MergeSuggestion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # For an unmerge: the merge it reverts.
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moved_identity_ids = models.JSONField(default=list)
     source_person_name = models.CharField(max_length=255, blank=True)
     evidence = models.JSONField(default=list, blank=True)
