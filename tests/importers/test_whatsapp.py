@@ -44,8 +44,8 @@ def at(*fields: int, tz: timezone = SHANGHAI) -> datetime:
 
 
 # The id formula (docs/importers/whatsapp.md), written out independently of the importer:
-# (H(text) + H(sender) * Q + unix_seconds * P) mod 2**64 in decimal, ":N" for the N-th repeat, where H
-# is a polynomial over the NUL-padded little-endian 8-byte words plus length * LEN_MIX.
+# (H(text) + H(sender) * Q + unix_seconds * P) mod 2**64 in decimal, ":N" for the N-th repeat,
+# where H is a polynomial over the NUL-padded little-endian 8-byte words plus length * LEN_MIX.
 _MASK = (1 << 64) - 1
 _P = 0x9E3779B97F4A7C15
 _LEN_MIX = 0xC2B2AE3D27D4EB4F

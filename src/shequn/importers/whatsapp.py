@@ -2,8 +2,9 @@
 
 The text is read in chunks cut just before a message header and parsed column-wise with
 Polars (Rust regex and string kernels): a per-line Python loop cannot import a million
-messages in a second. Python only touches the rows that need it — system lines, mentions —
-and one chunk is parsed on a worker thread while the previous one is finished.
+messages in a second. Python only touches the rows that need it — system lines, mentions.
+Chunks parse on two worker threads while the main thread gives each finished chunk its message
+ids, events and identities (those depend on the chunks before) and yields it.
 """
 
 from __future__ import annotations
