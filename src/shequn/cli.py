@@ -339,7 +339,7 @@ def serve(
         bool, typer.Option("--jobs/--no-jobs", help="在本进程运行后台任务 / run jobs here")
     ] = True,
 ) -> None:
-    """启动后台网站 (migrate, collect static files, serve the back office and API; docs/deploy.md)."""
+    """启动后台网站 (migrate, collect static, serve the back office and API; docs/deploy.md)."""
     from shequn.server.serve import serve as run_server
 
     run_server(host=host, port=port, threads=threads, jobs=jobs, say=out.print)

@@ -58,12 +58,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "huey.contrib.djhuey",
+    # Listed so that /api/docs serves ninja's bundled Swagger UI, never the CDN template.
+    "ninja",
     "shequn.apps.tenancy",
     "shequn.apps.community",
     "shequn.apps.people",
     "shequn.apps.chat",
     "shequn.apps.insights",
     "shequn.apps.web",
+    "shequn.apps.api",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "shequn.apps.web.context_processors.workspace",
             ],
         },
     },
@@ -126,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:overview"
+LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"
@@ -143,6 +147,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.min.js straight from the installed plotly package: charts never load from a CDN.
+    "shequn.apps.web.staticfinders.PlotlyFinder",
+]
 WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -163,10 +173,17 @@ else:
         "immediate": os.environ.get("SHEQUN_JOBS_IMMEDIATE", "") == "1",
     }
 
+SESSION_ENGINE = "shequn.server.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("SHEQUN_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+if os.environ.get("SHEQUN_BEHIND_PROXY", "") == "1":
+    # Only behind a proxy that sets (and strips incoming) X-Forwarded-Proto; docs/deploy.md.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG and os.environ.get("SHEQUN_HTTPS", "") == "1":
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

@@ -39,15 +39,33 @@ class Membership(models.Model):
         ]
 
 
+# The bulk tables (Message, Reaction, MembershipEvent) have no database-level foreign keys
+# (`db_constraint=False`), as Sentry does for its event tables: the deferred FK checks cost more
+# than half of PostgreSQL's ingest time. The ingester resolves every group and identity id in the
+# same transaction it writes them in, and Django still cascades deletes in the ORM
+# (Workspace/Group/Identity.delete()); raw SQL deletes of those parents must delete these rows
+# themselves. No `workspace_id` index either: every query narrows by group first (the workspace
+# id is kept for scoping checks), and deleting a workspace may scan. docs/ingest.md (Bulk writes).
 class Message(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     # No index of its own: (group, platform_message_id) and (group, sent_at) start with it, and
     # every index costs at bulk-insert time.
     group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="messages", db_index=False
+        Group,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_index=False,
+        db_constraint=False,
     )
     identity = models.ForeignKey(
-        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        db_constraint=False,
     )
     platform_message_id = models.CharField(max_length=128)
     # The name shown on the message when it was sent (people rename; Identity keeps the latest).
@@ -72,12 +90,21 @@ class Message(models.Model):
 
 
 class Reaction(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     platform_message_id = models.CharField(max_length=128)
     emoji = models.CharField(max_length=64)
     identity = models.ForeignKey(
-        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     count = models.PositiveIntegerField(default=1)
     reacted_at = models.DateTimeField(null=True, blank=True)
@@ -102,19 +129,35 @@ class Reaction(models.Model):
 
 
 class MembershipEvent(models.Model):
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     # Covered by (group, event_id) and (group, at), like Message.group.
     group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="membership_events", db_index=False
+        Group,
+        on_delete=models.CASCADE,
+        related_name="membership_events",
+        db_index=False,
+        db_constraint=False,
     )
     event_id = models.CharField(max_length=160)
     at = models.DateTimeField()
     kind = models.CharField(max_length=16)
     identity = models.ForeignKey(
-        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     actor = models.ForeignKey(
-        Identity, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Identity,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     # Some exports name the subject of an event without an id (Telegram's invite_members);
     # the analytics resolve such names, so the store keeps them.

@@ -98,14 +98,19 @@ class BatchIngester:
             Message,
             frames.message_rows(tables["messages"], groups, identities, ws),
             day_of="sent_at",
+            key=("group_id", "platform_message_id"),
         )
         events = self._insert(
             MembershipEvent,
             frames.event_rows(tables["membership_events"], groups, identities, ws),
             day_of="at",
+            key=("group_id", "event_id"),
         )
         reactions = self._insert(
-            Reaction, frames.reaction_rows(tables["reactions"], groups, identities, ws)
+            Reaction,
+            frames.reaction_rows(tables["reactions"], groups, identities, ws),
+            # Probed without the reactor: covers both partial unique indexes.
+            key=("group_id", "platform_message_id", "emoji"),
         )
         members = frames.membership_rows(
             tables["memberships"],
@@ -132,9 +137,16 @@ class BatchIngester:
             do_mark_dirty_days(workspace=self.workspace, days=result.dirty)
         return result
 
-    def _insert(self, model: Any, frame: pl.DataFrame, *, day_of: str | None = None) -> Inserted:
+    def _insert(
+        self,
+        model: Any,
+        frame: pl.DataFrame,
+        *,
+        day_of: str | None = None,
+        key: tuple[str, ...] | None = None,
+    ) -> Inserted:
         assert self._writer is not None
-        return self._writer.insert_ignore(model._meta.db_table, frame, day_of=day_of)
+        return self._writer.insert_ignore(model._meta.db_table, frame, day_of=day_of, key=key)
 
     def _upsert_groups(self, tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
         """Every group the batch mentions, created when new; returns the lookup frame."""
