@@ -1,4 +1,4 @@
-.PHONY: help setup demo test lint format bench
+.PHONY: help setup demo serve test lint format bench
 
 help:  ## list targets
 	@grep -E '^[a-z]+:.*##' Makefile | sed 's/:.*## /\t/'
@@ -6,8 +6,12 @@ help:  ## list targets
 setup:  ## create .venv and install shequn with dev tools
 	scripts/setup.sh
 
-demo:  ## set up, simulate a community, analyse it and print where the report is
+demo:  ## set up, write a report of a simulated community, fill the demo workspace and serve it
 	scripts/demo.sh
+
+serve:  ## run the platform on 127.0.0.1:8000 (embedded SQLite, in-process jobs)
+	scripts/setup.sh
+	.venv/bin/shequn serve
 
 test:  ## the whole test suite (installs what it needs)
 	scripts/test.sh
