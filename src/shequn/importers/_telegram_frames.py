@@ -513,11 +513,8 @@ class Converter:
         """Local `date` strings (exports before date_unixtime existed) read in options.tz."""
         zone = self.zone
         raw = pl.Series(dates, dtype=pl.String)
-        local = (
-            raw.str.to_datetime(_LOCAL_FORMAT, strict=False, time_unit="us")
-            .dt.replace_time_zone(self.options.tz, ambiguous="earliest", non_existent="null")
-            .dt.epoch("us")
-        )
+        naive = raw.str.to_datetime(_LOCAL_FORMAT, strict=False, time_unit="us")
+        local = self._in_zone(naive)
         odd = (local.is_null() & raw.is_not_null()).arg_true().to_list()
         if odd:
             # Offsets, fractions or a clock time that the zone skips: the slow, exact way.
@@ -529,6 +526,16 @@ class Converter:
                 values[i] = moment
             local = pl.Series(values, dtype=pl.Int64)
         return local
+
+    def _in_zone(self, naive: pl.Series) -> pl.Series:
+        """Epoch microseconds of naive local times in the zone option; null where Polars
+        cannot tell (a skipped hour, a zone it does not know), for the callers' slow path."""
+        try:
+            return naive.dt.replace_time_zone(
+                self.options.tz, ambiguous="earliest", non_existent="null"
+            ).dt.epoch("us")
+        except pl.exceptions.PolarsError:
+            return pl.Series([None] * naive.len(), dtype=pl.Int64)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -710,10 +717,7 @@ class Converter:
         by_offset = naive.dt.epoch("us") - offsets * 1_000_000
         if by_offset.null_count() == naive.null_count() == dates.null_count():
             return by_offset
-        by_zone = naive.dt.replace_time_zone(
-            self.options.tz, ambiguous="earliest", non_existent="null"
-        ).dt.epoch("us")
-        values = by_offset.zip_with(by_offset.is_not_null(), by_zone).to_list()
+        values = by_offset.zip_with(by_offset.is_not_null(), self._in_zone(naive)).to_list()
         for i, (value, text) in enumerate(zip(values, dates.to_list(), strict=True)):
             if value is None and text:
                 values[i] = _parse_time(text, self.zone)

@@ -90,7 +90,7 @@ def scan(source: Source, name: str) -> Iterator[Piece]:
     yielded = False
     try:
         with source.open(name) as fh:
-            window = _Window(cast(_Readable, fh))
+            window = _Window(cast(_Readable, fh), _size(source, name))
             window.more()
             start = _prologue(window, display)
             if window.get(start, start + 4) == b'{\n "':
@@ -144,6 +144,13 @@ def line_at(source: Source, name: str, offset: int) -> int:
     return lines
 
 
+def _size(source: Source, name: str) -> int:
+    try:
+        return source.size(name)
+    except (OSError, KeyError):
+        return 2 * BLOCK
+
+
 def _prologue(window: _Window, display: str) -> int:
     """Skip a UTF-8 byte order mark and leading blanks; the offset of the first byte."""
     head = window.get(0, 4)
@@ -169,9 +176,11 @@ class _Window:
     """A sliding window over a byte stream, in one reusable buffer; positions are absolute
     file offsets. The buffer always keeps one spare byte after the data (see `_Pretty._run`)."""
 
-    def __init__(self, fh: _Readable) -> None:
+    def __init__(self, fh: _Readable, size: int) -> None:
         self.fh = fh
-        self.buf = bytearray(2 * BLOCK + 1)
+        # A fresh bytearray is zero-filled, so a small file gets a small buffer: its size,
+        # one byte to see the end of the file and the spare byte.
+        self.buf = bytearray(min(2 * BLOCK, size) + 2)
         self.n = 0  # bytes held
         self.base = 0  # file offset of buf[0]
         self.eof = False
@@ -183,8 +192,8 @@ class _Window:
     def more(self) -> bool:
         if self.eof:
             return False
-        if len(self.buf) - 1 - self.n < BLOCK:
-            grown = bytearray(max(2 * len(self.buf), self.n + BLOCK + 1))
+        if len(self.buf) - 1 - self.n <= 0:
+            grown = bytearray(2 * len(self.buf))
             grown[: self.n] = memoryview(self.buf)[: self.n]
             self.buf = grown
         with memoryview(self.buf) as view:
