@@ -1,4 +1,4 @@
-"""Chat-history importers: exports → canonical events. Pure Python, no Django. See docs/importers.md."""
+"""Chat-history importers: exports → canonical events, pure Python. See docs/importers.md."""
 
 from .canonical import Canonical, merge
 from .detect import detect, import_paths

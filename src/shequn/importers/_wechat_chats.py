@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from . import _wechat_text as wt
-from ._wechat_io import build_batch
 from .events import Batch, BatchBuilder, OccurrenceCounter, synthetic_message_id
 
 PLATFORM = "wechat"
@@ -137,7 +136,7 @@ class ChatCollector:
         return self.builder.message_count
 
     def take(self) -> Batch:
-        return build_batch(self.builder)
+        return self.builder.build()
 
     # -- end of file ---------------------------------------------------------------------
     def finish(self) -> Batch:
@@ -174,7 +173,7 @@ class ChatCollector:
             for ident, name_ in chat.members.items():
                 role = "owner" if ident in owners else "member"
                 b.membership(group_key=chat.key, identity_id=ident, name=name_, role=role)
-        return build_batch(b)
+        return b.build()
 
     # -- helpers -------------------------------------------------------------------------
     def _chat(self, r: Record) -> _Chat:

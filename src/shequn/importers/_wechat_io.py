@@ -11,11 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 
-import polars as pl
-import pyarrow as pa
-
 from .errors import ImporterError
-from .events import Batch, BatchBuilder
 from .source import Source
 
 _READ_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error)
@@ -53,14 +49,3 @@ def safe_head(source: Source, name: str, n: int = 8192) -> bytes:
         return source.head(name, n)
     except (ImporterError, *_READ_ERRORS):
         return b""
-
-
-_MENTIONS_TYPE = pa.list_(pa.string())
-
-
-def build_batch(builder: BatchBuilder) -> Batch:
-    """`builder.build()`, with the list-typed mentions column made through Arrow: Polars
-    builds a List(String) Series from Python lists about twenty times slower."""
-    cols = builder.cols["messages"]
-    cols["mentions"] = pl.Series("mentions", pa.array(cols["mentions"], type=_MENTIONS_TYPE))  # type: ignore[assignment]
-    return builder.build()

@@ -11,8 +11,6 @@ from typing import Annotated, BinaryIO
 from zoneinfo import ZoneInfo
 
 import msgspec
-import polars as pl
-import pyarrow as pa
 
 from .errors import ImporterError
 from .events import Batch, BatchBuilder, group_key
@@ -223,7 +221,7 @@ class _FileReader:
                 for index, message in enumerate(export.messages, 1):
                     self._message(message, index)
                     if self.builder.message_count >= self.options.batch_size:
-                        yield _build(self.builder)
+                        yield self.builder.build()
         yield self._finish()
 
     def _stream(self, fh: BinaryIO, pending: bytes, line: int) -> Iterator[Batch]:
@@ -248,7 +246,7 @@ class _FileReader:
             for offset, message in enumerate(messages):
                 self._message(message, index + offset + 1)
                 if self.builder.message_count >= self.options.batch_size:
-                    yield _build(self.builder)
+                    yield self.builder.build()
             index += len(messages)
             line += body.count(NL)
         self._check_tail(pending, line, index)
@@ -339,7 +337,7 @@ class _FileReader:
             b.identity(identity_id=identity_id, name=name, handle=handle, is_bot=is_bot)
         for identity_id, (name, role) in self.roles.items():
             b.membership(group_key=self.group_key, identity_id=identity_id, name=name, role=role)
-        return _build(b)
+        return b.build()
 
     def _person(self, user: _User, *, member: bool) -> tuple[str, str | None]:
         identity_id = _sid(user.id)
@@ -495,22 +493,6 @@ class _FileReader:
                 self.tz = _zone(self.options.tz, self.display)
             moment = moment.replace(tzinfo=self.tz)
         return (moment - _EPOCH) // _MICROSECOND
-
-
-def _build(builder: BatchBuilder) -> Batch:
-    """`builder.build()`, with the mentions turned into a column through Arrow: polars
-    converts a Python list of lists one inner list at a time, ten times slower."""
-    mentions = builder.cols["messages"].pop("mentions")
-    batch = builder.build()
-    offsets = [0]
-    flat: list[str] = []
-    for ids in mentions:
-        flat.extend(ids)  # type: ignore[arg-type]
-        offsets.append(len(flat))
-    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat, pa.string()))
-    column = pl.Series("mentions", lists, dtype=pl.List(pl.String()))
-    batch.messages = batch.messages.with_columns(column)
-    return batch
 
 
 # -- mapping tables ----------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, TypeVar
 
 import msgspec
-import polars as pl
-import pyarrow as pa
 
 from .errors import ImporterError
 from .events import Batch, BatchBuilder, group_key
@@ -297,7 +295,7 @@ class _Workspace:
             seen.add(m.ts)
             self._message(chat, m, name, index)
             if self.builder.message_count >= self.options.batch_size:
-                yield _build(self.builder)
+                yield self.builder.build()
 
     def _message(self, chat: _Chat, m: _Message, name: str, index: int) -> None:
         sent_at = _ts_us(m.ts)
@@ -488,7 +486,7 @@ class _Workspace:
                     name=self._name(identity_id),
                     role=self._role(key, identity_id),
                 )
-        return _build(b)
+        return b.build()
 
     def _role(self, key: str, identity_id: str) -> str:
         if self.owners.get(key) == identity_id:
@@ -524,22 +522,6 @@ class _Workspace:
         except _DECODE_ERRORS as exc:
             raise ImporterError(display, _describe(exc), _locate(exc, data, record)) from None
         return result
-
-
-def _build(builder: BatchBuilder) -> Batch:
-    """`builder.build()`, with the mentions turned into a column through Arrow: polars
-    converts a Python list of lists one inner list at a time, ten times slower."""
-    mentions = builder.cols["messages"].pop("mentions")
-    batch = builder.build()
-    offsets = [0]
-    flat: list[str] = []
-    for ids in mentions:
-        flat.extend(ids)  # type: ignore[arg-type]
-        offsets.append(len(flat))
-    lists = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat, pa.string()))
-    column = pl.Series("mentions", lists, dtype=pl.List(pl.String()))
-    batch.messages = batch.messages.with_columns(column)
-    return batch
 
 
 # -- mapping tables ----------------------------------------------------------------------------

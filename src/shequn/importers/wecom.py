@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from ._wechat_io import build_batch, byte_lines, safe_head
+from ._wechat_io import byte_lines, safe_head
 from .errors import ImporterError
 from .events import Batch, BatchBuilder
 from .options import ImportOptions
@@ -280,9 +280,9 @@ def _read_file(source: Source, name: str, options: ImportOptions) -> Iterator[Ba
         )
         cols["edited"].append(False)
         if builder.message_count >= options.batch_size:
-            yield build_batch(builder)
+            yield builder.build()
             cols = builder.cols["messages"]
-    yield build_batch(builder)
+    yield builder.build()
 
 
 def _check(m: _Message, display: str, where: str) -> None:
