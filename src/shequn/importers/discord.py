@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from ._json_errors import describe_decode_error, first_bad_utf8
 from .errors import ImporterError
 from .events import Batch, BatchBuilder, group_key
 from .options import ImportOptions
@@ -286,13 +287,17 @@ class _FileReader:
             index = _message_index(exc)
             if index is None:
                 raise ImporterError(
-                    self.display, _describe(exc), _line_of(exc, data, 0, 1)
+                    self.display,
+                    describe_decode_error(exc, "DiscordChatExporter file"),
+                    _line_of(exc, data, 0, 1),
                 ) from None
             where = f"message #{index + 1}"
             ident = _raw_id(data, index, whole=True)
             if ident:
                 where += f" (id {ident})"
-            raise ImporterError(self.display, _describe(exc), where) from None
+            raise ImporterError(
+                self.display, describe_decode_error(exc, "DiscordChatExporter file"), where
+            ) from None
         return export
 
     def _chunk_error(
@@ -302,7 +307,9 @@ class _FileReader:
         if k is None:
             # doc = "[" + body[skipped:]: doc byte n is body byte n - 1 + skipped.
             return ImporterError(
-                self.display, _describe(exc), _line_of(exc, body, skipped - 1, line)
+                self.display,
+                describe_decode_error(exc, "DiscordChatExporter file"),
+                _line_of(exc, body, skipped - 1, line),
             )
         pos = -1
         for _ in range(k + 1):
@@ -312,7 +319,11 @@ class _FileReader:
         if ident:
             where += f" (id {ident})"
         at_line = line + body[: max(pos, 0) + 1].count(NL)
-        return ImporterError(self.display, _describe(exc), f"{where}, line {at_line}")
+        return ImporterError(
+            self.display,
+            describe_decode_error(exc, "DiscordChatExporter file"),
+            f"{where}, line {at_line}",
+        )
 
     # -- canonical rows -------------------------------------------------------------------
     def _start(self, export: _Export) -> None:
@@ -624,7 +635,7 @@ def _line_of(exc: Exception, text: bytes, shift: int, line: int) -> str:
     byte = _BYTE.search(str(exc))
     if isinstance(exc, UnicodeDecodeError):
         # msgspec reports the offset inside the bad string only; find it in the file.
-        pos = _first_bad_utf8(text)
+        pos = first_bad_utf8(text)
     else:
         pos = int(byte.group(1)) + shift if byte else len(text)
     return f"line {line + text[: max(pos, 0)].count(NL)}"
@@ -639,27 +650,3 @@ def _raw_id(data: bytes, k: int, *, whole: bool) -> str:
         return _sid(msgspec.json.decode(raws[k], type=_IdOnly).id)
     except Exception:
         return ""
-
-
-def _first_bad_utf8(data: bytes) -> int:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return len(data)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not valid UTF-8 text (wrong encoding?)"
-    if isinstance(exc, RecursionError):
-        return "the JSON is nested too deeply to be a DiscordChatExporter file"
-    text = str(exc)
-    if text.startswith("Input data was truncated"):
-        return "the JSON ends early (truncated file?)"
-    if text.startswith("JSON is malformed"):
-        return "the JSON is malformed: " + _BYTE.sub("", text.split(":", 1)[1]).strip()
-    field = text.rsplit(" - at `", 1)
-    if len(field) == 2:
-        return f"unexpected value at {field[1].rstrip('`')}: {field[0]}"
-    return text

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import msgspec
 
+from ._json_errors import describe_decode_error, first_bad_utf8
 from .errors import ImporterError
 from .events import Batch, BatchBuilder, group_key
 from .options import ImportOptions
@@ -520,7 +521,9 @@ class _Workspace:
         try:
             result: _Decoded = msgspec.json.decode(data, type=kind)
         except _DECODE_ERRORS as exc:
-            raise ImporterError(display, _describe(exc), _locate(exc, data, record)) from None
+            raise ImporterError(
+                display, describe_decode_error(exc, "Slack export file"), _locate(exc, data, record)
+            ) from None
         return result
 
 
@@ -632,31 +635,7 @@ def _locate(exc: Exception, data: bytes, record: str) -> str:
     byte = _BYTE.search(str(exc))
     if isinstance(exc, UnicodeDecodeError):
         # msgspec reports the offset inside the bad string only; find it in the file.
-        pos = _first_bad_utf8(data)
+        pos = first_bad_utf8(data)
     else:
         pos = int(byte.group(1)) if byte else len(data)
     return f"line {data[:pos].count(NL) + 1}"
-
-
-def _first_bad_utf8(data: bytes) -> int:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start
-    return len(data)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not valid UTF-8 text (wrong encoding?)"
-    if isinstance(exc, RecursionError):
-        return "the JSON is nested too deeply to be a Slack export file"
-    text = str(exc)
-    if text.startswith("Input data was truncated"):
-        return "the JSON ends early (truncated file?)"
-    if text.startswith("JSON is malformed"):
-        return "the JSON is malformed: " + _BYTE.sub("", text.split(":", 1)[1]).strip()
-    field = text.rsplit(" - at `", 1)
-    if len(field) == 2:
-        return f"unexpected value at {field[1].rstrip('`')}: {field[0]}"
-    return text
