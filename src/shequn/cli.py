@@ -111,7 +111,7 @@ def analyze(
             for label, platform, n in report.exports
         ],
     )
-    _print_summary(analysis)
+    _print_summary(analysis, lang)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_bytes(msgspec.json.format(msgspec.json.encode(analysis), indent=1))
@@ -126,33 +126,38 @@ def analyze(
         raise typer.Exit(1)
 
 
-def _print_summary(analysis: dict[str, object]) -> None:
+def _print_summary(analysis: dict[str, Any], lang: str = "zh-Hans") -> None:
+    """One line per group with the seed indicators, then each group's first advice."""
+    en = lang == "en"
     table = Table(title=f"shequn · as of {analysis['as_of']}")
-    columns = (
+    for col in (
         "群 group",
-        "平台 platform",
-        "消息 messages",
+        "消息 msgs",
         "成员 members",
+        "周活 WAR",
+        "回合 rounds",
         "阶段 stage",
         "健康 health",
-        "建议 first advice",
-    )
-    for col in columns:
-        table.add_column(col)
-    groups = analysis["groups"]
-    assert isinstance(groups, list)
-    for g in groups:
-        advice = g["recommendations"][0]["code"] if g["recommendations"] else ""
+    ):
+        table.add_column(col, overflow="fold")
+    advice: list[tuple[str, str]] = []
+    for g in analysis["groups"]:
+        rate = g.get("weekly_active_rate")
         table.add_row(
             g["name"],
-            g["platform"],
             str(g["messages"]),
             str(g["members"]),
+            "—" if rate is None else f"{rate:.0%}",
+            str(g.get("independent_rounds_7d", "—")),
             g["lifecycle_stage"],
             str(g["health_score"]),
-            advice,
         )
+        if g["recommendations"]:
+            first = g["recommendations"][0]
+            advice.append((g["name"], first["text_en"] if en else first["text"]))
     out.print(table)
+    for name, text in advice:
+        out.print(f"[bold]{name}[/]: {text}", highlight=False)
 
 
 @app.command()
