@@ -50,7 +50,9 @@ def aligned_weeks(prep: Prepared) -> pl.DataFrame:
         # before that week's end.
         return w.aligned_week(col).clip(upper_bound=last)
 
-    return _week_table(prep, grid, bucket, cumulative_bucket)
+    # prepare() already holds each message's aligned week: "aw".
+    aw = pl.col("aw")
+    return _week_table(prep, grid, bucket, cumulative_bucket, aw, aw.clip(upper_bound=last))
 
 
 def calendar_weeks(prep: Prepared) -> pl.DataFrame:
@@ -79,7 +81,8 @@ def calendar_weeks(prep: Prepared) -> pl.DataFrame:
     def bucket(col: str) -> pl.Expr:
         return w.local(col).dt.date().dt.truncate("1w")
 
-    return _week_table(prep, grid, bucket, bucket)
+    # prepare() already holds each message's local calendar week: "week".
+    return _week_table(prep, grid, bucket, bucket, pl.col("week"), pl.col("week"))
 
 
 def _week_table(
@@ -87,20 +90,32 @@ def _week_table(
     grid: pl.DataFrame,
     bucket: Callable[[str], pl.Expr],
     cumulative_bucket: Callable[[str], pl.Expr],
+    message_bucket: pl.Expr,
+    message_cumulative_bucket: pl.Expr,
 ) -> pl.DataFrame:
     """Counts per (group, week b) on `grid` (group_key, b, end_at), in time order.
 
     Members at a week's end and the last non-staff message before it are cumulative, so they
-    are running sums/maxima over the weeks in time order.
+    are running sums/maxima over the weeks in time order. `message_bucket` and
+    `message_cumulative_bucket` are bucket("sent_at") and cumulative_bucket("sent_at"), read
+    from the columns prepare() already computed instead of converting every time again.
     """
-    acts = prep.acts.with_columns(bucket("sent_at").alias("b"))
+    acts = prep.acts.select(
+        "group_key",
+        "sender_id",
+        "sent_at",
+        "is_staff",
+        "is_bot",
+        message_bucket.alias("b"),
+        message_cumulative_bucket.alias("_cb"),
+    )
     counts = acts.group_by("group_key", "b").agg(
         pl.len().alias("messages"),
         (~pl.col("is_staff")).sum().alias("member_messages"),
     )
     last_member = (
-        prep.acts.filter(~pl.col("is_staff"))
-        .group_by("group_key", cumulative_bucket("sent_at").alias("b"))
+        acts.filter(~pl.col("is_staff"))
+        .group_by("group_key", pl.col("_cb").alias("b"))
         .agg(pl.col("sent_at").max().alias("_last_member_msg"))
     )
     rounds = (
@@ -408,7 +423,8 @@ def responsiveness(prep: Prepared) -> pl.DataFrame:
         pl.col("has_join") & ~pl.col("is_staff") & (pl.col("joined_at") >= w.ago(RECENT_DAYS))
     ).select("group_key", "identity_id", "joined_at")
     firsts = (
-        prep.acts.join(
+        prep.acts.select("group_key", "sender_id", "sent_at", "message_id")
+        .join(
             newcomers,
             left_on=["group_key", "sender_id"],
             right_on=["group_key", "identity_id"],

@@ -372,10 +372,12 @@ def _cohorts(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _people(rows: list[dict[str, Any]], window: Window) -> list[dict[str, Any]]:
     out = []
     rows = sorted(rows, key=lambda r: (-r["messages"], r["identity_id"]))
+    flags = [(lab, f"is_{lab}") for lab in people.LABEL_ORDER]
+    fields = [f for f in people.EVIDENCE_FIELDS if rows and f in rows[0]]  # same keys every row
     for r in rows:
-        labels = [lab for lab in people.LABEL_ORDER if r[f"is_{lab}"]]
+        labels = [lab for lab, flag in flags if r[flag]]
         since = r["member_since"]
-        evidence = {f: r[f] for f in people.EVIDENCE_FIELDS if f in r}
+        evidence = {f: r[f] for f in fields}
         evidence["kol_bar"] = round(float(r["kol_bar"]), 1)
         evidence["kol_break"] = round(float(r["kol_break"]), 2)
         evidence["days_in_group"] = (

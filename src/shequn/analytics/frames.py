@@ -111,12 +111,11 @@ def prepare(
         .pipe(_reply_targets)
         .sort("group_key", "sent_at", "message_id")
     )
-    local = window.local("sent_at")
     acts = acts.with_columns(
-        local.dt.date().alias("day"),
-        local.dt.date().dt.truncate("1w").alias("week"),
+        window.local("sent_at").dt.date().alias("day"),
         window.aligned_week("sent_at").alias("aw"),
-    )
+    ).with_columns(pl.col("day").dt.truncate("1w").alias("week"))
+    acts = acts.select(*(c for c in acts.columns if c not in ("week", "aw")), "week", "aw")
     acts, rounds = _rounds(acts)
     reactions = canonical.reactions.filter(
         pl.col("reacted_at").is_null() | (pl.col("reacted_at") < as_of)
@@ -130,21 +129,15 @@ def _reply_targets(acts: pl.DataFrame) -> pl.DataFrame:
     """Add reply_sender, reply_is_question and reply_to_staff: who wrote the message a reply
     answers, whether it was a question, whether staff wrote it. Joined once here so that no
     metric joins messages to messages again."""
-    indexed = acts.with_row_index("_row")
-    targets = indexed.select(
+    targets = acts.select(
         "group_key",
         pl.col("message_id").alias("reply_to"),
         pl.col("sender_id").alias("reply_sender"),
         pl.col("is_question").alias("reply_is_question"),
         pl.col("is_staff").alias("reply_to_staff"),
     )
-    found = (
-        indexed.filter(pl.col("reply_to").is_not_null())
-        .select("_row", "group_key", "reply_to")
-        .join(targets, on=["group_key", "reply_to"], how="inner")
-        .select("_row", "reply_sender", "reply_is_question", "reply_to_staff")
-    )
-    return indexed.join(found, on="_row", how="left").drop("_row")
+    # One left join (null keys match nothing); the caller sorts the result.
+    return acts.join(targets, on=["group_key", "reply_to"], how="left")
 
 
 def _resolve_names(events: pl.DataFrame, canonical: Canonical, msgs: pl.DataFrame) -> pl.DataFrame:

@@ -52,6 +52,10 @@ CENTROID_TERMS = 100
 # k = 3 must separate clusters clearly better than k = 2 to be chosen.
 PREFER_FEWER = 0.02
 
+# Floating-point sums depend on the order Polars adds them in, which varies between runs;
+# weights and similarities are compared rounded to this many digits so that results do not.
+_DIGITS = 9
+
 _WORD = r"[a-z][a-z0-9+#]*(?:[.-][a-z0-9+#]+)*"
 _HAN_RUN = r"\p{Han}{2,}"
 
@@ -154,7 +158,13 @@ def sample(prep: Prepared, exclude: pl.DataFrame | None = None) -> pl.DataFrame:
     )
     return (
         msgs.join(top, on=["group_key", "sender_id"], how="semi")
-        .sort("group_key", "sender_id", "sent_at", descending=[False, False, True])
+        .sort(
+            "group_key",
+            "sender_id",
+            "sent_at",
+            descending=[False, False, True],
+            maintain_order=True,
+        )
         .filter(pl.int_range(pl.len()).over("group_key", "sender_id") < SAMPLE_PER_SPEAKER)
         .select("group_key", "sender_id", "text")
     )
@@ -198,7 +208,10 @@ def keyword_counts(texts: pl.DataFrame) -> pl.DataFrame:
 def _normalised(df: pl.DataFrame, by: list[str], top: int | None = None) -> pl.DataFrame:
     """Unit length per `by`, keeping only the `top` heaviest words when given."""
     if top is not None:
-        df = df.filter(pl.col("w").rank("ordinal", descending=True).over(by) <= top)
+        # Weights are compared rounded (see _DIGITS) and "ordinal" ranks ties in row order:
+        # sorted by term, ties go to the lower term, so the pick never varies between runs.
+        heavy = pl.col("w").round(_DIGITS).rank("ordinal", descending=True).over(by) <= top
+        df = df.sort("term").filter(heavy)
     return df.with_columns(
         (pl.col("w") / (pl.col("w") ** 2).sum().sqrt().over(by)).alias("w")
     ).filter(pl.col("w").is_finite())
@@ -275,9 +288,8 @@ def with_context(own: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
         )
         .group_by("sender_id", "p")
         .agg(pl.len().alias("times"))
-        .filter(
-            pl.col("times").rank("ordinal", descending=True).over("sender_id") <= CONTEXT_PARTNERS
-        )
+        .sort(["sender_id", "times", "p"], descending=[False, True, False])
+        .filter(pl.int_range(pl.len()).over("sender_id") < CONTEXT_PARTNERS)
     )
     context = (
         links.join(own.rename({"sender_id": "p"}), on="p")
@@ -312,7 +324,8 @@ def _similarities(
 def _nearest(sims: pl.DataFrame) -> pl.DataFrame:
     """(group_key, k, sender_id, c): the most similar centroid, ties to the lower index."""
     return (
-        sims.sort(["k", "sender_id", "sim", "c"], descending=[False, False, True, False])
+        sims.with_columns(pl.col("sim").round(_DIGITS).alias("_sim"))
+        .sort(["k", "sender_id", "_sim", "c"], descending=[False, False, True, False])
         .unique(["k", "sender_id"], keep="first", maintain_order=True)
         .select("group_key", "k", "sender_id", "c")
     )
@@ -342,7 +355,7 @@ def _initial_centroids(vectors: pl.DataFrame, speakers: pl.DataFrame) -> pl.Data
         nxt = (
             speakers.join(picks, on="sender_id", how="anti")
             .join(closeness, on="sender_id", how="left")
-            .with_columns(pl.col("sim").fill_null(0.0))
+            .with_columns(pl.col("sim").fill_null(0.0).round(_DIGITS))
             .sort(["group_key", "sim", "sender_id"])
             .unique("group_key", keep="first", maintain_order=True)
             .select("group_key", "sender_id", pl.lit(c).alias("c"))
@@ -411,10 +424,16 @@ def topic_mixing(prep: Prepared, exclude: pl.DataFrame | None = None) -> dict[st
         .join(sampled.rename({"sender_id": "b"}), on=["group_key", "b"], how="semi")
     )
     # The k-means joins run on integer codes: hashing strings dominated them otherwise.
-    speakers = sampled.with_row_index("s").join(
-        sampled.select("group_key").unique().with_row_index("g"), on="group_key"
+    # Codes follow the sorted strings so that ties (broken on codes) never vary between runs.
+    speakers = (
+        sampled.sort("group_key", "sender_id")
+        .with_row_index("s")
+        .join(
+            sampled.select("group_key").unique().sort("group_key").with_row_index("g"),
+            on="group_key",
+        )
     )
-    words = own.select("group_key", "term").unique().with_row_index("t")
+    words = own.select("group_key", "term").unique().sort("group_key", "term").with_row_index("t")
 
     def coded(df: pl.DataFrame) -> pl.DataFrame:
         return (
@@ -493,7 +512,8 @@ def _decide(
     n = len(members)
     topics: list[dict[str, Any]] = []
     for i, c in enumerate(order):
-        words = sorted(centroids.get(c, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        # Weights equal up to rounding (sums in another order) are ties: broken on the word.
+        words = sorted(centroids.get(c, {}).items(), key=lambda kv: (-round(kv[1], _DIGITS), kv[0]))
         topics.append(
             {
                 "cluster": i,
