@@ -122,6 +122,32 @@ def test_overlapping_batches_never_duplicate(workspace):
     )
 
 
+def test_an_overlap_the_key_probe_misses_and_duplicates_inside_a_batch_are_skipped(workspace):
+    # The bulk path probes a sample of a batch's keys and inserts optimistically when none is
+    # stored; a stored row between the probes, or a key twice in one batch, must fall back.
+    day = "2024-06-{:02d}T10:00:00+08:00"
+    stored = chat_batch(messages=[("2", day.format(2), "u1", "old")])
+    big = chat_batch(
+        messages=[(str(i), day.format(1 + i % 28), "u2", f"m{i}") for i in range(1, 301)]
+    )
+    twice = chat_batch(
+        messages=[
+            *[(f"t{i}", day.format(1 + i % 28), "u3", "first") for i in range(300)],
+            ("t7", day.format(9), "u3", "again"),
+        ]
+    )
+
+    first, second, third = ingest(workspace, stored, big, twice)
+
+    assert (first.new["messages"], second.new["messages"], third.new["messages"]) == (1, 299, 300)
+    assert Message.objects.filter(workspace=workspace).count() == 600
+    assert Message.objects.get(workspace=workspace, platform_message_id="2").text == "old"
+    assert Message.objects.get(workspace=workspace, platform_message_id="t7").text == "first"
+    # Every local day that got a new message is dirty (28 days of June, Asia/Shanghai).
+    assert {d.day for days in second.dirty.values() for d in days} == set(range(1, 29))
+    assert sum(len(days) for days in third.dirty.values()) == 28
+
+
 def test_the_same_platform_id_in_two_groups_is_one_person(workspace, other_workspace):
     ingest(
         workspace,

@@ -95,23 +95,9 @@ class SqliteWriter(BulkWriter):
         try:
             if day_of is None:
                 before = raw.total_changes
-                cursor.executemany(sql, stored.rows())
+                cursor.executemany(sql, stored.iter_rows())
                 result.rows = raw.total_changes - before
                 return result
-            if key is not None and not _any_stored(cursor, table, frame, key, mark="?"):
-                # Optimistic path: the sampled keys are all new, so one executemany in the
-                # batch's order; when every row went in, the frame's own `_day` gives the days.
-                # Otherwise (an overlap the sample missed) back to the savepoint and per day.
-                cursor.execute("SAVEPOINT shequn_ingest_plain")
-                before = raw.total_changes
-                cursor.executemany(sql, stored.rows())
-                if raw.total_changes - before == frame.height:
-                    cursor.execute("RELEASE SAVEPOINT shequn_ingest_plain")
-                    result.rows = frame.height
-                    result.days = _days_of(frame)
-                    return result
-                cursor.execute("ROLLBACK TO SAVEPOINT shequn_ingest_plain")
-                cursor.execute("RELEASE SAVEPOINT shequn_ingest_plain")
             # `_day` is the local day computed by the caller in the group's timezone. One
             # executemany per (group, day) so the change counter attributes new rows to days.
             ordered = (
