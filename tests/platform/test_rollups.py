@@ -210,3 +210,34 @@ def test_alert_rules():
                     capacity=None)  # fmt: skip
     assert [a.code for a in qr] == ["declining", "qr_limit"]
     assert alerts_for({"members": 40_000, "metrics": {}}, platform="discord", capacity=None) == []
+
+
+def test_alerts_speak_the_pages_language(workspace):
+    from django.utils import translation
+
+    entry = {
+        "lifecycle_stage": "dormant",
+        "lifecycle_reason": "已有 21 天没有成员发言",
+        "lifecycle_reason_en": "No member message for 21 days",
+        "members": 40,
+        "metrics": {},
+        "people": [{"id": "u1", "name": "广告哥", "labels": ["spammer"]}],
+    }
+    specs = alerts_for(entry, platform="telegram", capacity=None)
+    assert [(a.code, a.message, a.message_en) for a in specs] == [
+        ("dormant", "群已沉寂（死群）：已有 21 天没有成员发言",
+         "Dormant group: No member message for 21 days"),
+        ("spam", "疑似广告/刷屏：近 30 天垃圾消息占 —；疑似刷屏者 1 人（广告哥）",
+         "Ads or flooding: — of the last 30 days' messages are spam; 1 suspected spammer (广告哥)"),
+    ]  # fmt: skip
+    group = Group.objects.create(
+        workspace=workspace, key="telegram:-1", platform="telegram", name="g"
+    )
+    alert = Alert.objects.create(
+        workspace=workspace, group=group, code=specs[0].code, severity=specs[0].severity,
+        message=specs[0].message, evidence=specs[0].stored_evidence(),
+    )  # fmt: skip
+    with translation.override("en"):
+        assert alert.localized_message == "Dormant group: No member message for 21 days"
+    with translation.override("zh-hans"):
+        assert alert.localized_message == "群已沉寂（死群）：已有 21 天没有成员发言"

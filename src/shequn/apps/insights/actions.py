@@ -333,16 +333,16 @@ def _sync_alerts(workspace: Workspace, group: Group, entry: dict[str, object]) -
                 code=code,
                 severity=spec.severity,
                 message=spec.message,
-                evidence=spec.evidence,
+                evidence=spec.stored_evidence(),
             )
         elif (current.severity, current.message, current.evidence) != (
             spec.severity,
             spec.message,
-            spec.evidence,
+            spec.stored_evidence(),
         ):
             current.severity = spec.severity
             current.message = spec.message
-            current.evidence = spec.evidence
+            current.evidence = spec.stored_evidence()
             current.save(update_fields=["severity", "message", "evidence"])
 
 

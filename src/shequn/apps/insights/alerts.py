@@ -35,7 +35,13 @@ class AlertSpec:
     code: str
     severity: str  # info | warning | critical (Alert.Severity)
     message: str
+    message_en: str
     evidence: dict[str, Any] = field(default_factory=dict)
+
+    def stored_evidence(self) -> dict[str, Any]:
+        """Evidence as stored: the English wording travels with it (the model keeps one
+        `message` column, in zh-Hans, the product's first language)."""
+        return {**self.evidence, "message_en": self.message_en}
 
 
 def capacity_of(platform: str, capacity: int | None) -> int | None:
@@ -52,6 +58,7 @@ def alerts_for(entry: dict[str, Any], *, platform: str, capacity: int | None) ->
                 "dormant",
                 "critical",
                 f"群已沉寂（死群）：{entry.get('lifecycle_reason', '')}",
+                f"Dormant group: {entry.get('lifecycle_reason_en', '')}",
                 {"stage": stage, "reason_en": entry.get("lifecycle_reason_en")},
             )
         )
@@ -61,6 +68,7 @@ def alerts_for(entry: dict[str, Any], *, platform: str, capacity: int | None) ->
                 "declining",
                 "warning",
                 f"群在衰退：{entry.get('lifecycle_reason', '')}",
+                f"Declining group: {entry.get('lifecycle_reason_en', '')}",
                 {"stage": stage, "reason_en": entry.get("lifecycle_reason_en")},
             )
         )
@@ -74,12 +82,19 @@ def alerts_for(entry: dict[str, Any], *, platform: str, capacity: int | None) ->
     if spammers or (spam_share is not None and spam_share >= SPAM_SHARE_WARNING):
         share = f"{spam_share:.0%}" if spam_share is not None else "—"
         names = "、".join(s["name"] or s["id"] for s in spammers[:5])
+        names_en = ", ".join(s["name"] or s["id"] for s in spammers[:5])
         out.append(
             AlertSpec(
                 "spam",
                 "warning",
                 f"疑似广告/刷屏：近 30 天垃圾消息占 {share}"
                 + (f"；疑似刷屏者 {len(spammers)} 人（{names}）" if spammers else ""),
+                f"Ads or flooding: {share} of the last 30 days' messages are spam"
+                + (
+                    f"; {len(spammers)} suspected spammer{'s' * (len(spammers) != 1)} ({names_en})"
+                    if spammers
+                    else ""
+                ),
                 {"spam_share": spam_share, "spammers": spammers[:50]},
             )
         )
@@ -93,6 +108,8 @@ def alerts_for(entry: dict[str, Any], *, platform: str, capacity: int | None) ->
                     "capacity",
                     "critical" if fill >= CAPACITY_CRITICAL else "warning",
                     f"群人数 {members}/{limit}（{fill:.0%}），接近上限：准备新群或轮换入群链接",
+                    f"{members}/{limit} members ({fill:.0%}), close to the limit: prepare a new "
+                    "group or rotate the join link",
                     {"members": members, "limit": limit, "fill": round(fill, 4)},
                 )
             )
@@ -108,6 +125,8 @@ def alerts_for(entry: dict[str, Any], *, platform: str, capacity: int | None) ->
                 "info",
                 f"群人数 {members} 已过 {WECHAT_QR_LIMIT}：微信群二维码不能再直接扫码入群，"
                 "需要邀请",
+                f"{members} members, past {WECHAT_QR_LIMIT}: people can no longer join this WeChat "
+                "group by scanning its QR code, they must be invited",
                 {"members": members, "qr_limit": WECHAT_QR_LIMIT},
             )
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shequn.apps.community.models import Group
@@ -140,6 +141,13 @@ class Alert(models.Model):
     evidence = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def localized_message(self) -> str:
+        """The alert in the active language (English is kept in the evidence)."""
+        if (get_language() or "").startswith("en"):
+            return str(self.evidence.get("message_en") or self.message)
+        return self.message
 
     class Meta:
         verbose_name = _("提醒")
